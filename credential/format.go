@@ -127,7 +127,7 @@ func (f Format) newSecret(r io.Reader, env Environment) (Secret, error) {
 		return Secret{}, err
 	}
 	b = appendChecksum(b, crc32.ChecksumIEEE(b))
-	s := Secret{value: string(b)}
+	s := NewSecret(string(b))
 	clear(b)
 	return s, nil
 }
@@ -231,13 +231,18 @@ func isBase62(c byte) bool {
 // the checksum and so reveal nothing of the random part. For a value that
 // is not a well-formed secret it returns the prefix part alone.
 func (f Format) SecretHint(secret Secret) string {
-	s := secret.value
+	s := secret.Reveal()
 	env, _, ok := splitHead(s, f.SecretPrefix)
 	if !ok {
 		return f.SecretPrefix + "_…"
 	}
 	head := f.SecretPrefix + "_" + string(env) + "_"
-	if len(s) < len(head)+4 {
+	b := []byte(s)
+	_, err := f.ParseSecret(b)
+	clear(b)
+	if err != nil {
+		// Only a well-formed secret's last four characters are known to be
+		// checksum; in anything else they may be secret.
 		return head + "…"
 	}
 	return head + "…" + s[len(s)-4:]

@@ -64,7 +64,7 @@ func NewHMACSHA256(keyID string, key []byte) (Hasher, error) {
 	}
 	k := append([]byte(nil), key...)
 	h := &hmacHasher{id: "hmac-sha256:" + keyID}
-	h.pool.New = func() any { return hmac.New(sha256.New, k) }
+	h.pool.New = func() any { return &hmacState{mac: hmac.New(sha256.New, k)} }
 	return h, nil
 }
 
@@ -83,26 +83,36 @@ func validKeyID(id string) bool {
 
 type hmacHasher struct {
 	id   string
-	pool sync.Pool // of keyed hash.Hash, reset before use
+	pool sync.Pool // of *hmacState
+}
+
+// hmacState is a keyed HMAC with a buffer for its sum. Verify sums into the
+// pooled buffer: a buffer on Verify's stack would escape through the
+// hash.Hash interface and cost an allocation per authentication.
+type hmacState struct {
+	mac hash.Hash
+	buf [sha256.Size]byte
 }
 
 func (h *hmacHasher) ID() string { return h.id }
 
-func (h *hmacHasher) sum(secret []byte, dst []byte) []byte {
-	m := h.pool.Get().(hash.Hash)
-	m.Reset()
-	m.Write(secret)
-	dst = m.Sum(dst)
-	h.pool.Put(m)
-	return dst
+func (h *hmacHasher) sum(st *hmacState, secret []byte, dst []byte) []byte {
+	st.mac.Reset()
+	st.mac.Write(secret)
+	return st.mac.Sum(dst)
 }
 
 func (h *hmacHasher) Hash(secret []byte) (Hash, error) {
-	return Hash(h.sum(secret, make([]byte, 0, sha256.Size))), nil
+	st := h.pool.Get().(*hmacState)
+	sum := h.sum(st, secret, make([]byte, 0, sha256.Size))
+	h.pool.Put(st)
+	return Hash(sum), nil
 }
 
 func (h *hmacHasher) Verify(secret []byte, stored Hash) bool {
-	var buf [sha256.Size]byte
-	sum := h.sum(secret, buf[:0])
-	return subtle.ConstantTimeCompare(sum, stored) == 1
+	st := h.pool.Get().(*hmacState)
+	ok := subtle.ConstantTimeCompare(h.sum(st, secret, st.buf[:0]), stored) == 1
+	clear(st.buf[:])
+	h.pool.Put(st)
+	return ok
 }

@@ -12,9 +12,14 @@ import (
 // is [Secret.Reveal], so that a reviewer can find every use with one search
 // (rule R8).
 //
-// The zero Secret is empty.
+// The zero Secret is empty. == on Secrets compares identity, not values;
+// compare revealed values with crypto/subtle.
 type Secret struct {
-	value string
+	// value is held behind a pointer: the paths of fmt that skip a type's
+	// methods (a bad verb such as %p, whose error text prints the raw
+	// operand, or a Secret in an unexported struct field) then print an
+	// address, never the plaintext.
+	value *string
 }
 
 // Redacted is what a [Secret] shows instead of its value.
@@ -22,14 +27,19 @@ const Redacted = "[REDACTED]"
 
 // NewSecret wraps a plaintext value, for callers that received a secret
 // from elsewhere (a request, a file) and want it to stay redacted.
-func NewSecret(value string) Secret { return Secret{value: value} }
+func NewSecret(value string) Secret { return Secret{value: &value} }
 
 // Reveal returns the plaintext secret. Call it only to hand the secret to
 // its owner (a one-time display, a download) or to authenticate.
-func (s Secret) Reveal() string { return s.value }
+func (s Secret) Reveal() string {
+	if s.value == nil {
+		return ""
+	}
+	return *s.value
+}
 
 // IsZero reports whether s is empty.
-func (s Secret) IsZero() bool { return s.value == "" }
+func (s Secret) IsZero() bool { return s.Reveal() == "" }
 
 // String returns "[REDACTED]".
 func (Secret) String() string { return Redacted }
