@@ -2,6 +2,7 @@ package credential
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -39,12 +40,35 @@ type OneTime struct {
 	EnvPrefix string
 }
 
-func (o OneTime) names() (id, secret string) {
+// ErrExport reports a [OneTime] that cannot be written as a file: an
+// invalid EnvPrefix, or a client ID or secret containing characters that
+// would break the file's lines.
+var ErrExport = errors.New("credential: cannot export: invalid variable prefix, client ID or secret")
+
+func (o OneTime) names() (id, secret string, err error) {
 	p := o.EnvPrefix
 	if p == "" {
 		p = DefaultEnvPrefix
 	}
-	return p + "_CLIENT_ID", p + "_CLIENT_SECRET"
+	if !ValidEnvPrefix(p) || !exportable(o.ClientID) || !exportable(o.Secret.Reveal()) {
+		return "", "", ErrExport
+	}
+	return p + "_CLIENT_ID", p + "_CLIENT_SECRET", nil
+}
+
+// exportable reports whether v can stand unquoted as a .env value: not
+// empty, printable ASCII without spaces, quotes, '=', '#' or '\\'.
+func exportable(v string) bool {
+	if v == "" {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c <= ' ' || c >= 0x7f || c == '"' || c == '\'' || c == '=' || c == '#' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // WriteEnv writes the client ID and the plaintext secret as a .env file:
@@ -52,15 +76,21 @@ func (o OneTime) names() (id, secret string) {
 //	TIEBACK_CLIENT_ID=mk_live_…
 //	TIEBACK_CLIENT_SECRET=ms_live_…
 func (o OneTime) WriteEnv(w io.Writer) error {
-	id, sec := o.names()
-	_, err := fmt.Fprintf(w, "%s=%s\n%s=%s\n", id, o.ClientID, sec, o.Secret.Reveal())
+	id, sec, err := o.names()
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s=%s\n%s=%s\n", id, o.ClientID, sec, o.Secret.Reveal())
 	return err
 }
 
 // WriteJSON writes the client ID and the plaintext secret as a JSON object
 // with the same keys as [OneTime.WriteEnv].
 func (o OneTime) WriteJSON(w io.Writer) error {
-	id, sec := o.names()
+	id, sec, err := o.names()
+	if err != nil {
+		return err
+	}
 	b, err := json.MarshalIndent(map[string]string{id: o.ClientID, sec: o.Secret.Reveal()}, "", "  ")
 	if err != nil {
 		return err

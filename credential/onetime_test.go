@@ -124,3 +124,27 @@ func TestValidEnvPrefix(t *testing.T) {
 		})
 	}
 }
+
+// TestOneTimeRefusesWhatWouldBreakTheFile checks that a OneTime built by
+// hand with a bad prefix or a value carrying a line break is refused, not
+// written as a corrupt or injectable .env file (R12).
+func TestOneTimeRefusesWhatWouldBreakTheFile(t *testing.T) {
+	good := OneTime{ClientID: "mk_live_abc", Secret: NewSecret("ms_live_xyz")}
+	cases := map[string]OneTime{
+		"lowercase prefix":           {ClientID: good.ClientID, Secret: good.Secret, EnvPrefix: "acme"},
+		"prefix with a line break":   {ClientID: good.ClientID, Secret: good.Secret, EnvPrefix: "A\nB"},
+		"client ID with a new line":  {ClientID: "mk\nEVIL=1", Secret: good.Secret},
+		"secret with an equals sign": {ClientID: good.ClientID, Secret: NewSecret("a=b")},
+		"empty secret":               {ClientID: good.ClientID},
+	}
+	for name, ot := range cases {
+		t.Run(name, func(t *testing.T) {
+			var buf bytes.Buffer
+			assert.ErrorIs(t, ot.WriteEnv(&buf), ErrExport)
+			assert.ErrorIs(t, ot.WriteJSON(&buf), ErrExport)
+			assert.Zero(t, buf.Len(), "nothing is written")
+		})
+	}
+	var buf bytes.Buffer
+	require.NoError(t, good.WriteEnv(&buf))
+}
