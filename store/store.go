@@ -54,8 +54,8 @@ var (
 	ErrDuplicate = errors.New("store: duplicate credential ID or client ID")
 )
 
-// MaxLimit is the largest page a caller asks for; stores may assume
-// 0 < Limit <= MaxLimit.
+// MaxLimit is the largest page a caller asks for. The Manager always asks
+// for 1 to MaxLimit; a store treats any other Limit as MaxLimit.
 const MaxLimit = 1000
 
 // Store persists credentials and their audit events.
@@ -66,8 +66,9 @@ type Store interface {
 	// atomically: after Create returns nil, both are visible; after it
 	// returns an error, neither is.
 	//
-	// c.Version is 1. e.CredentialID and e.TenantID equal c.ID and
-	// c.TenantID. The store assigns e.Seq; the value passed in is ignored.
+	// The caller always passes c.Version 1, and an e whose CredentialID and
+	// TenantID equal c.ID and c.TenantID; the store keeps both as given.
+	// The store assigns e.Seq; the value passed in is ignored.
 	// If a credential with c.ID or c.ClientID exists, in any tenant,
 	// Create returns an error matching [ErrDuplicate] and writes nothing.
 	Create(ctx context.Context, c credential.Credential, e credential.Event) error
@@ -93,8 +94,11 @@ type Store interface {
 	// differs, Update returns [ErrConflict]; if there is no such credential
 	// in that tenant, [ErrNotFound]. Either way nothing is written.
 	//
-	// ID, TenantID, ClientID, Environment and CreatedAt never change; a
-	// store may rely on that.
+	// ID, TenantID, ClientID, Environment and CreatedAt never change: the
+	// caller passes them as read, and a store keeps its stored values.
+	// LastUsedAt is not part of the swap, because [UsageRecorder.RecordUse]
+	// moves it without a version change: the store keeps the later of its
+	// stored value and c.LastUsedAt.
 	Update(ctx context.Context, c credential.Credential, e credential.Event) error
 
 	// List returns up to q.Limit credentials of tenant q.TenantID whose ID
