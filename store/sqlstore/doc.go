@@ -1,0 +1,105 @@
+// Package sqlstore is a [store.Store] over database/sql for SQLite,
+// PostgreSQL and MySQL/MariaDB, with its schema in embedded, versioned
+// migrations.
+//
+// It imports no driver: the caller opens a *sql.DB with the driver of its
+// choice, names the [Dialect], and calls [Store.Migrate]:
+//
+//	db, err := sql.Open("sqlite", "file:apicred.db?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
+//	…
+//	s, err := sqlstore.New(db, sqlstore.SQLite)
+//	…
+//	if err := s.Migrate(ctx); err != nil { … }
+//	m, err := apicred.New(s)
+//
+// Every query is built once, in [New], from one portable text per
+// operation and the dialect's placeholder style; nothing is rewritten per
+// call.
+//
+// # SQLite
+//
+// Any driver works; the tests use modernc.org/sqlite (pure Go, driver name
+// "sqlite"). For a file, set a busy timeout so that concurrent writers wait
+// for each other instead of failing with SQLITE_BUSY, and WAL so that
+// readers (authentication) never wait for a writer:
+//
+//	file:/var/lib/svc/apicred.db?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)
+//
+// For ":memory:", call db.SetMaxOpenConns(1): each connection to
+// ":memory:" opens a database of its own, so a pool of several would see
+// several empty databases. One connection serialises all access, which an
+// in-memory database used for tests and demos can afford. (A shared-cache
+// URI such as "file:x?mode=memory&cache=shared" shares one database across
+// connections, but shared-cache locking fails concurrent writers with
+// SQLITE_LOCKED, which no busy timeout waits for.)
+//
+// # PostgreSQL
+//
+// Through github.com/jackc/pgx/v5/stdlib (driver name "pgx") with its
+// default settings, or any driver whose errors report their SQLSTATE
+// through a SQLState() string method, as pgx's *pgconn.PgError does (that
+// is how a duplicate is recognised). The tables live in the connection's
+// search_path schema. No DSN parameter is required:
+//
+//	postgres://apicred:secret@db.internal:5432/svc?sslmode=verify-full
+//
+// The authentication path uses a prepared statement: behind PgBouncer in
+// transaction mode, enable its prepared statement support
+// (max_prepared_statements, PgBouncer 1.21 and later).
+//
+// # MySQL and MariaDB
+//
+// MySQL 8 or MariaDB 10.5 and later, through github.com/go-sql-driver/mysql
+// (driver name "mysql"). Times are stored as integers, so parseTime and loc
+// do not matter; the session's sql_mode must keep STRICT_TRANS_TABLES
+// (the server default), so that a value too long for its column fails
+// instead of being silently truncated:
+//
+//	apicred:secret@tcp(db.internal:3306)/svc
+//
+// # Schema
+//
+// Three tables, named with a configurable prefix ([WithTablePrefix],
+// "apicred_" by default): credentials, events and schema_version.
+//
+//   - IDs are stored as their 16 bytes (BLOB, bytea, BINARY(16)), which all
+//     three engines compare bytewise, so ORDER BY id pages in the order the
+//     Store contract asks for, and UUIDv7 IDs append to the primary key.
+//   - Times are BIGINT microseconds since the Unix epoch, UTC, NULL for a
+//     zero time: exact on every engine, free of server and session time
+//     zones and of driver flags.
+//   - Scopes and metadata are JSON text, NULL when nil; the store never
+//     queries inside them.
+//   - The secret hash is bytes. No plaintext secret ever reaches the store.
+//   - A unique index on client_id serves authentication; an index on
+//     (tenant_id, id) serves listing; events have a store-wide
+//     autoincrement seq and indexes on (tenant_id, seq) and (tenant_id,
+//     credential_id, seq).
+//
+// # Migrations
+//
+// [Store.Migrate] applies the embedded migrations the database lacks and
+// records each version in the schema_version table. It is idempotent and
+// safe when several processes start at once (it takes the database's own
+// lock first), and it refuses a schema newer than [SchemaVersion] with a
+// [*SchemaVersionError].
+//
+// # Writes and errors
+//
+// Create and Update run in one transaction with their audit event (rule
+// R16). Update compares and swaps on the version column (R17); when no row
+// matched, a query in the same transaction tells [store.ErrConflict] from
+// [store.ErrNotFound]. A unique-key violation on Create is
+// [store.ErrDuplicate], recognised without importing a driver (SQLSTATE
+// 23505, MySQL error 1062, SQLite's UNIQUE constraint codes). Every other
+// database error is returned wrapped with the operation's name, reachable
+// with [errors.Is] and [errors.As]; no query argument is ever added to an
+// error's text.
+//
+// # Authentication path
+//
+// [Store.GetByClientID] is one query on the unique client ID index through
+// a statement prepared once per Store, in no transaction.
+// [Store.RecordUse] is one conditional UPDATE that never moves LastUsedAt
+// backwards; the Manager decides how often to call it.
+package sqlstore

@@ -1,0 +1,104 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/apicred/apicred/credential"
+	"github.com/apicred/apicred/store"
+)
+
+// Create implements [store.Store.Create]: one transaction inserts the
+// credential and its event. A taken ID or client ID gives an error
+// matching [store.ErrDuplicate], recognised from the engine's unique-key
+// violation.
+func (s *Store) Create(ctx context.Context, c credential.Credential, e credential.Event) error {
+	const op = "create"
+	if err := ctx.Err(); err != nil {
+		return wrap(ctx, op, err)
+	}
+	cargs, err := credentialArgs(&c)
+	if err != nil {
+		return fmt.Errorf("sqlstore: %s: %w", op, err)
+	}
+	eargs, err := eventArgs(&e)
+	if err != nil {
+		return fmt.Errorf("sqlstore: %s: %w", op, err)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return wrap(ctx, op+": begin", err)
+	}
+	if _, err := tx.ExecContext(ctx, s.q.insertCredential, cargs...); err != nil {
+		if s.d.isUnique(err) {
+			return rollback(tx, fmt.Errorf("sqlstore: %s: %w", op, store.ErrDuplicate))
+		}
+		return rollback(tx, wrap(ctx, op+": insert credential", err))
+	}
+	if _, err := tx.ExecContext(ctx, s.q.insertEvent, eargs...); err != nil {
+		return rollback(tx, wrap(ctx, op+": insert event", err))
+	}
+	if err := tx.Commit(); err != nil {
+		return wrap(ctx, op+": commit", err)
+	}
+	return nil
+}
+
+// Update implements [store.Store.Update]: one transaction compares and
+// swaps the credential on its version,
+//
+//	UPDATE … SET …, version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ?
+//
+// and appends the event. When no row matched, a SELECT in the same
+// transaction tells [store.ErrConflict] (the credential exists at another
+// version) from [store.ErrNotFound], and the transaction is rolled back.
+//
+// LastUsedAt is the one field not simply overwritten: the stored value is
+// kept when it is later than c's, because [Store.RecordUse] advances it
+// without a version step, so c may carry an older copy.
+func (s *Store) Update(ctx context.Context, c credential.Credential, e credential.Event) error {
+	const op = "update"
+	if err := ctx.Err(); err != nil {
+		return wrap(ctx, op, err)
+	}
+	uargs, err := updateArgs(&c)
+	if err != nil {
+		return fmt.Errorf("sqlstore: %s: %w", op, err)
+	}
+	eargs, err := eventArgs(&e)
+	if err != nil {
+		return fmt.Errorf("sqlstore: %s: %w", op, err)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return wrap(ctx, op+": begin", err)
+	}
+	res, err := tx.ExecContext(ctx, s.q.update, uargs...)
+	if err != nil {
+		return rollback(tx, wrap(ctx, op+": update credential", err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return rollback(tx, wrap(ctx, op+": rows affected", err))
+	}
+	if n == 0 {
+		var version int64
+		err := tx.QueryRowContext(ctx, s.q.version, c.TenantID, idArg(c.ID)).Scan(&version)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return rollback(tx, fmt.Errorf("sqlstore: %s: %w", op, store.ErrNotFound))
+		case err != nil:
+			return rollback(tx, wrap(ctx, op+": read version", err))
+		}
+		return rollback(tx, fmt.Errorf("sqlstore: %s: %w", op, store.ErrConflict))
+	}
+	if _, err := tx.ExecContext(ctx, s.q.insertEvent, eargs...); err != nil {
+		return rollback(tx, wrap(ctx, op+": insert event", err))
+	}
+	if err := tx.Commit(); err != nil {
+		return wrap(ctx, op+": commit", err)
+	}
+	return nil
+}
