@@ -14,7 +14,9 @@ import (
 // as "mk_live_3hQ8…". A secret is
 // <SecretPrefix>_<environment>_<43 base62 characters><6 base62 characters>:
 // the 43 characters carry 256 bits from crypto/rand (62^43 > 2^256) and the
-// last six are the CRC-32 (IEEE) of everything before them, in base62.
+// last six are the CRC-32C (Castagnoli) of everything before them, in
+// base62. CRC-32C detects every single-character error and, computed by the
+// processor's own instruction, costs a few nanoseconds.
 const (
 	// ClientIDRandomLen is the number of random base62 characters of a
 	// client ID (about 142 bits).
@@ -42,6 +44,23 @@ const (
 var ErrMalformed = errors.New("credential: malformed client ID or secret")
 
 const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// base62Value maps a byte to its base62 digit value, or -1.
+var base62Value = func() (t [256]int8) {
+	for i := range t {
+		t[i] = -1
+	}
+	for i := 0; i < len(base62); i++ {
+		t[base62[i]] = int8(i)
+	}
+	return t
+}()
+
+// castagnoli is the CRC-32C table of secret checksums.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// checksum returns the CRC-32C of a secret's body.
+func checksum(body []byte) uint32 { return crc32.Checksum(body, castagnoli) }
 
 // Format describes how client IDs and secrets are written. The zero Format
 // is not usable; start from [DefaultFormat].
@@ -126,7 +145,7 @@ func (f Format) newSecret(r io.Reader, env Environment) (Secret, error) {
 	if err != nil {
 		return Secret{}, err
 	}
-	b = appendChecksum(b, crc32.ChecksumIEEE(b))
+	b = appendChecksum(b, checksum(b))
 	s := NewSecret(string(b))
 	clear(b)
 	return s, nil
@@ -177,15 +196,22 @@ func (f Format) ParseSecret(secret []byte) (Environment, error) {
 	if !ok || len(rest) != SecretRandomLen+SecretChecksumLen {
 		return "", ErrMalformed
 	}
-	for _, c := range rest {
-		if !isBase62(c) {
+	for _, c := range rest[:SecretRandomLen] {
+		if base62Value[c] < 0 {
 			return "", ErrMalformed
 		}
 	}
-	body := secret[:len(secret)-SecretChecksumLen]
-	var want [SecretChecksumLen]byte
-	appendChecksum(want[:0], crc32.ChecksumIEEE(body))
-	if string(want[:]) != string(secret[len(body):]) {
+	// Decode the checksum digits and compare numbers: 62^6 > 2^32, so a
+	// value that no CRC can have simply does not match.
+	var sum uint64
+	for _, c := range rest[SecretRandomLen:] {
+		v := base62Value[c]
+		if v < 0 {
+			return "", ErrMalformed
+		}
+		sum = sum*62 + uint64(v)
+	}
+	if sum != uint64(checksum(secret[:len(secret)-SecretChecksumLen])) {
 		return "", ErrMalformed
 	}
 	return env, nil
@@ -200,7 +226,7 @@ func (f Format) ParseClientID(clientID string) (Environment, error) {
 		return "", ErrMalformed
 	}
 	for i := 0; i < len(rest); i++ {
-		if !isBase62(rest[i]) {
+		if base62Value[rest[i]] < 0 {
 			return "", ErrMalformed
 		}
 	}
@@ -220,10 +246,6 @@ func splitHead[T ~string | ~[]byte](b T, prefix string) (Environment, T, bool) {
 		}
 	}
 	return "", none, false
-}
-
-func isBase62(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
 }
 
 // SecretHint returns a short display hint for secret: its prefix and
@@ -247,3 +269,5 @@ func (f Format) SecretHint(secret Secret) string {
 	}
 	return head + "…" + s[len(s)-4:]
 }
+
+func isBase62(c byte) bool { return base62Value[c] >= 0 }

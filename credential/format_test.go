@@ -472,14 +472,14 @@ func chiSquare(t *testing.T, counts [256]int) float64 {
 	return chi
 }
 
-// TestChecksum checks that the last six characters are the CRC-32 of the
+// TestChecksum checks that the last six characters are the CRC-32C of the
 // rest in base62, so that scanners can validate a found secret offline.
 func TestChecksum(t *testing.T) {
 	f := DefaultFormat()
 	for range 100 {
 		v := mustSecret(t, f, EnvironmentLive)
 		body := v[:len(v)-SecretChecksumLen]
-		assert.Equal(t, referenceChecksum(crc32.ChecksumIEEE([]byte(body))), v[len(body):])
+		assert.Equal(t, referenceChecksum(crc32.Checksum([]byte(body), crc32.MakeTable(crc32.Castagnoli))), v[len(body):])
 	}
 	for _, sum := range []uint32{0, 1, 61, 62, 0x7fffffff, 0xfffffffe, 0xffffffff} {
 		assert.Equal(t, referenceChecksum(sum), string(appendChecksum(nil, sum)), "sum %#x", sum)
