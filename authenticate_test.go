@@ -177,6 +177,18 @@ func BenchmarkAuthenticateOutcomes(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	expiring, err := m.Issue(ctx, apicred.IssueRequest{TenantID: "t0", Name: "expired", Access: credential.AccessFull, Actor: "bench", ExpiresAt: time.Now().Add(time.Millisecond)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	time.Sleep(2 * time.Millisecond)
+	revoked, err := m.Issue(ctx, apicred.IssueRequest{TenantID: "t0", Name: "revoked", Access: credential.AccessFull, Actor: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := m.Revoke(ctx, apicred.RevokeRequest{TenantID: "t0", ID: revoked.Credential.ID, Actor: "bench", Reason: "bench"}); err != nil {
+		b.Fatal(err)
+	}
 	cases := []struct {
 		name, clientID string
 		secret         []byte
@@ -184,6 +196,8 @@ func BenchmarkAuthenticateOutcomes(b *testing.B) {
 		{"valid", is.ClientID, []byte(is.Secret.Reveal())},
 		{"wrong_secret", is.ClientID, []byte(other.Secret.Reveal())},
 		{"unknown_client", unknown, []byte(is.Secret.Reveal())},
+		{"expired", expiring.ClientID, []byte(expiring.Secret.Reveal())},
+		{"revoked", revoked.ClientID, []byte(revoked.Secret.Reveal())},
 		{"malformed_secret", is.ClientID, []byte("ms_live_not-a-secret")},
 	}
 	for _, tc := range cases {

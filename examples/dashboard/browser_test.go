@@ -42,6 +42,9 @@ const stepTimeout = 15 * time.Second
 // revocation with its confirmation, the state badge and the audit log.
 func TestDashboardInChromium(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("APICRED_REQUIRE_BROWSER") != "" {
+			t.Fatalf("APICRED_REQUIRE_BROWSER is set but there is no Chromium at %s: %v", chromiumPath, err)
+		}
 		t.Skipf("browser test skipped: no Chromium at %s (install the Debian package chromium to run it): %v", chromiumPath, err)
 	}
 	if testing.Short() {
