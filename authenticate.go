@@ -35,7 +35,12 @@ func (m *Manager) Authenticate(ctx context.Context, clientID string, secret []by
 	}
 	start := time.Now()
 	p, err := m.authenticate(ctx, clientID, secret)
-	r := AuthResult{ClientID: clientID, Principal: p, Latency: time.Since(start)}
+	r := AuthResult{Principal: p, Latency: time.Since(start)}
+	// Only a well-formed client ID reaches the observer: a caller who pasted
+	// the secret into the client ID field must not see it logged (R8).
+	if _, err := m.format.ParseClientID(clientID); err == nil {
+		r.ClientID = clientID
+	}
 	if reason, ok := credential.AuthFailureReason(err); ok {
 		r.Reason = reason
 	} else {

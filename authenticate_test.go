@@ -47,7 +47,13 @@ func TestAuthObserverSeesTheReasonButNeverTheSecret(t *testing.T) {
 	_, err = f.auth(t, is.ClientID, other.Secret)
 	require.Error(t, err)
 
-	require.Len(t, results, 2)
+	// A secret pasted into the client ID field is not passed on (R8).
+	_, err = f.m.Authenticate(t.Context(), is.Secret.Reveal(), []byte(is.Secret.Reveal()))
+	require.Error(t, err)
+
+	require.Len(t, results, 3)
+	assert.Empty(t, results[2].ClientID, "R8: a malformed client ID, which may be a secret, is not observed")
+	assert.Equal(t, credential.ReasonMalformed, results[2].Reason)
 	assert.Zero(t, results[0].Reason)
 	assert.Equal(t, is.Credential.ID, results[0].Principal.CredentialID)
 	assert.Equal(t, credential.ReasonWrongSecret, results[1].Reason)

@@ -120,7 +120,7 @@ func (m *Manager) SetExpiry(ctx context.Context, req ExpiryRequest) (credential.
 	if err != nil {
 		return credential.Credential{}, fmt.Errorf("apicred: set expiry: %w", err)
 	}
-	if err := c.CheckExpiryEdit(now, expiresAt, m.window); err != nil {
+	if err := c.CheckExpiryEdit(now, req.ExpiresAt, m.window); err != nil {
 		return credential.Credential{}, err
 	}
 	next := c.Clone()

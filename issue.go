@@ -2,6 +2,7 @@ package apicred
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -59,7 +60,7 @@ func (m *Manager) Issue(ctx context.Context, req IssueRequest) (Issued, error) {
 		req.Environment = credential.EnvironmentLive
 	}
 	expiresAt := credential.Truncate(req.ExpiresAt)
-	if err := m.validateIssue(&req, now, expiresAt); err != nil {
+	if err := m.validateIssue(&req, now); err != nil {
 		return Issued{}, err
 	}
 
@@ -103,7 +104,7 @@ func (m *Manager) Issue(ctx context.Context, req IssueRequest) (Issued, error) {
 	return Issued{Credential: c, OneTime: m.oneTime(clientID, secret)}, nil
 }
 
-func (m *Manager) validateIssue(req *IssueRequest, now, expiresAt time.Time) error {
+func (m *Manager) validateIssue(req *IssueRequest, now time.Time) error {
 	var v ValidationError
 	add := func(field, msg string) {
 		if msg != "" {
@@ -115,8 +116,9 @@ func (m *Manager) validateIssue(req *IssueRequest, now, expiresAt time.Time) err
 	add("contact_email", credential.ValidateContactEmail(req.ContactEmail, m.requireEmail))
 	credential.ValidateAccess(&v, req.Access, req.Scopes, m.scopes)
 	credential.ValidateMetadata(&v, req.Metadata)
-	if err := credential.CheckNewExpiry(now, expiresAt); err != nil {
-		add("expires_at", "must be in the future")
+	var expiry *ValidationError
+	if errors.As(credential.CheckNewExpiry(now, req.ExpiresAt), &expiry) {
+		v.Fields = append(v.Fields, expiry.Fields...)
 	}
 	if !req.Environment.Valid() {
 		add("environment", `must be "live" or "test"`)

@@ -112,8 +112,10 @@ func WithEnvPrefix(prefix string) Option {
 // AuthResult describes one call of [Manager.Authenticate] to an observer.
 // It never holds the secret.
 type AuthResult struct {
-	// ClientID is the client ID presented. It is not secret, but it is
-	// attacker-controlled text: quote it when logging.
+	// ClientID is the client ID presented, when it has the configured
+	// layout; empty otherwise, so that a secret pasted into the client ID
+	// field is never logged. It is attacker-controlled text: quote it when
+	// logging.
 	ClientID string
 	// Principal is the authenticated principal; zero on failure.
 	Principal credential.Principal

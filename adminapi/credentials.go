@@ -14,8 +14,8 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, c call) error {
 	if err := h.decodeBody(w, r, &req); err != nil {
 		return err
 	}
-	if req.ExpiresAt.invalid {
-		return invalidTime()
+	if err := req.ExpiresAt.check(); err != nil {
+		return err
 	}
 	is, err := h.m.Issue(r.Context(), apicred.IssueRequest{
 		TenantID:     c.tenant,
@@ -108,8 +108,8 @@ func (h *Handler) setExpiry(w http.ResponseWriter, r *http.Request, c call) erro
 			Message: "is required: an RFC 3339 date-time, or null to clear the expiry",
 		}}}
 	}
-	if req.ExpiresAt.invalid {
-		return invalidTime()
+	if err := req.ExpiresAt.check(); err != nil {
+		return err
 	}
 	cred, err := h.m.SetExpiry(r.Context(), apicred.ExpiryRequest{
 		TenantID: c.tenant, ID: c.id, ExpiresAt: req.ExpiresAt.t, Actor: c.actor, Reason: req.Reason,

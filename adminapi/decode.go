@@ -43,9 +43,15 @@ type expiryRequest struct {
 // string. A string that is not an RFC 3339 time decodes without error and
 // is marked invalid, so that it is answered as a bad field (422) rather
 // than as a malformed body; a value of another JSON type is a type error.
+//
+// The instant 0001-01-01T00:00:00Z is a valid RFC 3339 time, but it is
+// also Go's zero time, which the Manager reads as "no expiry": it is
+// marked zero so that it is refused as a past date rather than taken for
+// null.
 type optionalTime struct {
 	present bool
 	invalid bool
+	zero    bool
 	t       time.Time
 }
 
@@ -63,7 +69,21 @@ func (o *optionalTime) UnmarshalJSON(b []byte) error {
 		o.invalid = true
 		return nil
 	}
-	o.t = t
+	o.t, o.zero = t, t.IsZero()
+	return nil
+}
+
+// check returns the 422 of a present expires_at that cannot be used: not
+// an RFC 3339 time, or the zero instant.
+func (o *optionalTime) check() error {
+	switch {
+	case o.invalid:
+		return invalidTime()
+	case o.zero:
+		return &problem{code: codeValidation, detail: detailValidation, fields: []credential.FieldError{{
+			Field: "expires_at", Message: "must be in the future",
+		}}}
+	}
 	return nil
 }
 

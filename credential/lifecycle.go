@@ -27,9 +27,9 @@ func (c *Credential) CheckAuthenticate(now time.Time) error {
 //     is never extended);
 //   - an expiry with ExpiresAt - now <= window: [ErrExpiryLocked] (exactly
 //     the window is locked; a microsecond more is editable);
-//   - no expiry, or more than the window to go: allowed, provided a
-//     non-zero newExpiry is strictly after now, else a [*ValidationError]
-//     on "expires_at".
+//   - no expiry, or more than the window to go: allowed, provided
+//     newExpiry passes [CheckNewExpiry], else a [*ValidationError] on
+//     "expires_at".
 func (c *Credential) CheckExpiryEdit(now, newExpiry time.Time, window time.Duration) error {
 	if err := c.CheckAuthenticate(now); err != nil {
 		return err
@@ -47,15 +47,32 @@ func (c *Credential) ExpiryEditable(now time.Time, window time.Duration) bool {
 	return c.CheckExpiryEdit(now, time.Time{}, window) == nil
 }
 
+// MaxExpiry is the latest expiry accepted: the last microsecond of the year
+// 9999, the end of RFC 3339's range and within what every store keeps.
+var MaxExpiry = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC)
+
 // CheckNewExpiry reports whether expiresAt is acceptable as a new expiry at
-// now: zero (no expiry) or strictly after now (rule R6).
+// now (rule R6): zero (no expiry), or a time that, once stored (UTC,
+// truncated to microseconds), is strictly after now and not after
+// [MaxExpiry]. Pass the time as given, before truncation: a non-zero time
+// that truncates to the zero time is a past date, not "no expiry".
 func CheckNewExpiry(now, expiresAt time.Time) error {
-	if !expiresAt.IsZero() && !expiresAt.After(now) {
-		v := &ValidationError{}
-		v.Add("expires_at", "must be in the future")
-		return v
+	if expiresAt.IsZero() {
+		return nil
 	}
-	return nil
+	t := Truncate(expiresAt)
+	var msg string
+	switch {
+	case t.IsZero() || !t.After(now):
+		msg = "must be in the future"
+	case t.After(MaxExpiry):
+		msg = "must not be later than 9999-12-31T23:59:59.999999Z"
+	default:
+		return nil
+	}
+	v := &ValidationError{}
+	v.Add("expires_at", msg)
+	return v
 }
 
 // CheckRotate reports whether c's secret may be replaced at now (rule R9):

@@ -114,9 +114,16 @@ func TestCheckExpiryEdit(t *testing.T) {
 func TestCheckNewExpiry(t *testing.T) {
 	assert.NoError(t, CheckNewExpiry(t0, time.Time{}), "R6: zero means no expiry")
 	assert.NoError(t, CheckNewExpiry(t0, t0.Add(time.Microsecond)), "R6: 1µs ahead is in the future")
-	assert.NoError(t, CheckNewExpiry(t0, t0.Add(time.Nanosecond)), "R6: strictly after now")
+	requireFields(t, CheckNewExpiry(t0, t0.Add(time.Nanosecond)), "expires_at") // stored as t0: not after now
 	requireFields(t, CheckNewExpiry(t0, t0), "expires_at")
 	requireFields(t, CheckNewExpiry(t0, t0.Add(-time.Nanosecond)), "expires_at")
+	// A time that truncates to Go's zero time is a past date, never "no
+	// expiry".
+	requireFields(t, CheckNewExpiry(t0, time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC)), "expires_at")
+	assert.NoError(t, CheckNewExpiry(t0, MaxExpiry), "the last microsecond of 9999 is accepted")
+	assert.NoError(t, CheckNewExpiry(t0, MaxExpiry.Add(999*time.Nanosecond)), "it truncates to MaxExpiry")
+	requireFields(t, CheckNewExpiry(t0, MaxExpiry.Add(time.Microsecond)), "expires_at")
+	requireFields(t, CheckNewExpiry(t0, time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC)), "expires_at")
 }
 
 // TestCheckRotate checks rule R9: rotation is refused on expired and revoked
