@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -187,7 +186,10 @@ func checkObject(body []byte, fields map[string]reflect.Type) error {
 		}
 		name, _ := tok.(string)
 		if _, ok := fields[name]; !ok {
-			return malformed(fmt.Sprintf("The request body has the unknown field %s.", quoteShort(name)))
+			if !looksLikeFieldName(name) {
+				return malformed("The request body has an unknown field.")
+			}
+			return malformed(fmt.Sprintf("The request body has the unknown field %q.", name))
 		}
 		if seen[name] {
 			return malformed(fmt.Sprintf("The request body has the field %q more than once.", name))
@@ -217,17 +219,21 @@ func syntaxProblem(err error) *problem {
 	return malformed("The request body is not valid JSON.")
 }
 
-// quoteShort quotes a field name, cut to 64 bytes: it is the client's text.
-func quoteShort(s string) string {
-	const max = 64
-	if len(s) > max {
-		cut := max
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		return strconv.Quote(s[:cut]) + "…"
+// looksLikeFieldName reports whether an unknown field's name may be
+// repeated in an answer: 1 to 32 lowercase ASCII letters, digits or '_'.
+// Anything else is the client's arbitrary text, possibly a secret pasted in
+// the wrong place, and is not echoed.
+func looksLikeFieldName(s string) bool {
+	if len(s) == 0 || len(s) > 32 {
+		return false
 	}
-	return strconv.Quote(s)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // kindWithArticle names the JSON kind of an UnmarshalTypeError's Value

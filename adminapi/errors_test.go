@@ -276,6 +276,14 @@ func TestMalformedDetailNamesTheFieldNotTheValue(t *testing.T) {
 	assert.Equal(t, `The field "metadata" must be an object of strings; it holds an array.`, p.Detail)
 	p = expectProblem(t, e.do(http.MethodPost, "/tenants/acme/credentials", `{"name":"n","access":"full","extra_field":1}`), http.StatusBadRequest, "malformed_request")
 	assert.Contains(t, p.Detail, `"extra_field"`)
+
+	// An unknown field that is not shaped like a field name, such as a
+	// secret pasted in the wrong place, is refused without being echoed.
+	const pasted = "ms_live_Lu4HGq3Z1xTBR95oyRai9KeZB5Eik0f5lH9dh8BJVou3j6jgf"
+	w := e.do(http.MethodPost, "/tenants/acme/credentials", `{"name":"n","access":"full","`+pasted+`":1}`)
+	p = expectProblem(t, w, http.StatusBadRequest, "malformed_request")
+	assert.Equal(t, "The request body has an unknown field.", p.Detail)
+	assert.NotContains(t, string(w.Body), pasted)
 }
 
 func TestRequestTooLarge(t *testing.T) {
