@@ -2,11 +2,14 @@ package sqlstore_test
 
 import (
 	"database/sql"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/apicred/apicred"
+	"github.com/apicred/apicred/credential"
 	"github.com/stretchr/testify/require"
 )
 
@@ -137,6 +140,69 @@ func BenchmarkRecordUse(b *testing.B) {
 					}
 				}
 			})
+		})
+	}
+}
+
+// BenchmarkUpdate measures a store Update: the compare-and-swap UPDATE,
+// the lock of the tenant's events where the engine takes one, the event's
+// INSERT and the COMMIT. "one writer" is the cost of a write alone;
+// "parallel, one tenant" runs writers on different credentials of one
+// tenant, which the event lock serialises from the event's INSERT to the
+// COMMIT; "parallel, a tenant each" runs them on different tenants, which
+// it does not.
+func BenchmarkUpdate(b *testing.B) {
+	for _, e := range benchEngines() {
+		b.Run(e.name, func(b *testing.B) {
+			if e.skip != "" {
+				b.Skip(e.skip)
+			}
+			f := e.newFixture(b)
+			var tenants atomic.Int64
+			// writer returns a function that makes one Update of a new
+			// credential of tenant.
+			writer := func(tb testing.TB, tenant string) func() error {
+				c, ev := newCredential(tenant)
+				if err := f.store.Create(tb.Context(), c, ev); err != nil {
+					return func() error { return err }
+				}
+				return func() error {
+					if err := f.store.Update(tb.Context(), c, changeEvent(c, credential.EventRotated)); err != nil {
+						return err
+					}
+					c.Version++
+					return nil
+				}
+			}
+			b.Run("one writer", func(b *testing.B) {
+				update := writer(b, tenant)
+				for b.Loop() {
+					if err := update(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			for _, own := range []bool{false, true} {
+				name := "parallel, one tenant"
+				if own {
+					name = "parallel, a tenant each"
+				}
+				b.Run(name, func(b *testing.B) {
+					b.RunParallel(func(pb *testing.PB) {
+						tn := tenant
+						if own {
+							tn = "bench-" + strconv.FormatInt(tenants.Add(1), 10)
+						}
+						update := writer(b, tn)
+						for pb.Next() {
+							if err := update(); err != nil {
+								b.Error(err)
+								return
+							}
+						}
+					})
+				})
+			}
 		})
 	}
 }

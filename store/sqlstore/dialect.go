@@ -8,9 +8,9 @@ import (
 )
 
 // Dialect names the SQL engine a [Store] speaks to. It chooses the schema,
-// the placeholder style, the migration lock and the way a unique-key
-// violation is recognised; it never selects a driver, which the caller
-// picks when it opens the *sql.DB.
+// the placeholder style, the migration lock, the lock that keeps events in
+// commit order and the way a unique-key violation is recognised; it never
+// selects a driver, which the caller picks when it opens the *sql.DB.
 type Dialect int
 
 // The dialects.
@@ -51,6 +51,12 @@ type dialect struct {
 	createVersionTable string
 	// isUnique reports whether err is a unique-key violation.
 	isUnique func(err error) bool
+	// lockEvents locks the events of one tenant until the end of the
+	// transaction, with {prefix} standing for the table prefix and one
+	// argument, eventLockArg(prefix, tenant); empty when the engine
+	// needs no such lock (see eventorder.go).
+	lockEvents   string
+	eventLockArg func(prefix, tenant string) any
 }
 
 var dialects = [...]dialect{
@@ -69,7 +75,9 @@ var dialects = [...]dialect{
     version    integer     NOT NULL PRIMARY KEY,
     applied_at timestamptz NOT NULL DEFAULT now()
 )`,
-		isUnique: isPostgresUnique,
+		isUnique:     isPostgresUnique,
+		lockEvents:   postgresLockEvents,
+		eventLockArg: postgresEventLockArg,
 	},
 	MySQL: {
 		name: "mysql",
@@ -77,7 +85,9 @@ var dialects = [...]dialect{
     version    INT       NOT NULL PRIMARY KEY,
     applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
 ) ENGINE = InnoDB`,
-		isUnique: isMySQLUnique,
+		isUnique:     isMySQLUnique,
+		lockEvents:   mysqlLockEvents,
+		eventLockArg: mysqlEventLockArg,
 	},
 }
 

@@ -45,7 +45,9 @@
 //
 // The authentication path uses a prepared statement: behind PgBouncer in
 // transaction mode, enable its prepared statement support
-// (max_prepared_statements, PgBouncer 1.21 and later).
+// (max_prepared_statements, PgBouncer 1.21 and later). The advisory lock
+// that keeps events in commit order is transaction-scoped, which
+// transaction pooling supports.
 //
 // # MySQL and MariaDB
 //
@@ -57,10 +59,16 @@
 //
 //	apicred:secret@tcp(db.internal:3306)/svc
 //
+// A write waits for an earlier write of its tenant to commit (see "Writes
+// and errors") for at most innodb_lock_wait_timeout, then fails with
+// error 1205, having written nothing.
+//
 // # Schema
 //
 // Three tables, named with a configurable prefix ([WithTablePrefix],
-// "apicred_" by default): credentials, events and schema_version.
+// "apicred_" by default): credentials, events and schema_version; on
+// MySQL/MariaDB a fourth, event_locks, holds one row per tenant that event
+// writers lock (see "Writes and errors").
 //
 //   - IDs are stored as their 16 bytes (BLOB, bytea, BINARY(16)), which all
 //     three engines compare bytewise, so ORDER BY id pages in the order the
@@ -74,7 +82,8 @@
 //   - A unique index on client_id serves authentication; an index on
 //     (tenant_id, id) serves listing; events have a store-wide
 //     autoincrement seq and indexes on (tenant_id, seq) and (tenant_id,
-//     credential_id, seq).
+//     credential_id, seq). On PostgreSQL, seq's identity sequence must
+//     keep its default CACHE 1.
 //
 // # Migrations
 //
@@ -95,6 +104,24 @@
 // database error is returned wrapped with the operation's name, reachable
 // with [errors.Is] and [errors.As]; no query argument is ever added to an
 // error's text.
+//
+// Within a tenant, events are numbered in commit order: an event committed
+// after another event of its tenant has a greater seq, so a reader paging
+// through [Store.ListEvents] by AfterSeq neither skips nor repeats an event,
+// whatever writes run meanwhile. The engines number a row when it is
+// inserted, not when it commits, so on PostgreSQL and MySQL/MariaDB every
+// write locks its tenant's events right before it inserts its event and
+// until it commits or rolls back: pg_advisory_xact_lock on a key derived
+// from the table prefix and the tenant on PostgreSQL, the tenant's row of
+// event_locks on MySQL/MariaDB. The writes of one tenant therefore commit
+// their events one at a time, each holding the lock for one INSERT and the
+// COMMIT; writes of different tenants, authentication and [Store.RecordUse]
+// never wait for it. The lock is the last a write takes, so it cannot
+// deadlock with the credentials' row locks. SQLite needs no lock: it has
+// one writer at a time. The
+// guarantee needs every writer to run this code (schema version 2 or
+// later); during a rolling upgrade from an older version it holds once the
+// processes of the older version have stopped.
 //
 // # Authentication path
 //

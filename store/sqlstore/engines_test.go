@@ -139,7 +139,7 @@ func dropTables(t testing.TB, db *sql.DB, prefix string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	for _, table := range []string{"credentials", "events", "schema_version"} {
+	for _, table := range []string{"credentials", "events", "event_locks", "schema_version"} {
 		if _, err := db.ExecContext(ctx, "DROP TABLE IF EXISTS "+prefix+table); err != nil {
 			t.Errorf("dropping %s%s: %v", prefix, table, err)
 		}
@@ -161,4 +161,12 @@ func testEngine(t *testing.T, e engine) {
 	})
 	t.Run("migrations", func(t *testing.T) { testMigrations(t, e) })
 	t.Run("manager", func(t *testing.T) { testManager(t, e) })
+	if e.shared {
+		// SQLite runs one writer at a time: there, a second write cannot
+		// even start while the first is open, so there is nothing to race.
+		t.Run("event order", func(t *testing.T) {
+			testEventOrder(t, e)
+			t.Run("concurrent writers and a paging reader", func(t *testing.T) { testConcurrentWritesAndReader(t, e) })
+		})
+	}
 }

@@ -15,8 +15,16 @@ import (
 )
 
 // SchemaVersion is the version of the schema this code creates and
-// expects: the number of its migrations.
-const SchemaVersion = 1
+// expects: the number of its migrations, the same on every engine.
+//
+// Version 2 keeps events in commit order (see [Store.ListEvents]): on
+// MySQL/MariaDB it adds the event_locks table, on PostgreSQL it records
+// that writers take an advisory lock per tenant, and on SQLite, whose
+// writers are serialised already, it changes nothing. It exists on every
+// engine so that code older than that guarantee refuses a schema migrated
+// by newer code, with [ErrSchemaTooNew], instead of writing events out of
+// order.
+const SchemaVersion = 2
 
 // ErrSchemaTooNew reports a database whose schema was migrated by a newer
 // version of this package. Every error of that kind is a
@@ -44,7 +52,9 @@ func (e *SchemaVersionError) Error() string {
 func (e *SchemaVersionError) Is(target error) bool { return target == ErrSchemaTooNew }
 
 // migrationFiles holds the versioned schema of each dialect:
-// migrations/<dialect>/<version>_<name>.sql, versions 1, 2, … without gaps.
+// migrations/<dialect>/<version>_<name>.sql, versions 1, 2, … without gaps,
+// the same versions for every dialect. A migration that an engine needs no
+// statement for holds only comments that say why: it is still recorded.
 //
 //go:embed migrations
 var migrationFiles embed.FS

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/apicred/apicred/credential"
 	"github.com/apicred/apicred/store"
 	"github.com/apicred/apicred/store/sqlstore"
 	"github.com/stretchr/testify/assert"
@@ -28,14 +29,24 @@ func schemaVersions(t *testing.T, db *sql.DB, prefix string) []int {
 	return out
 }
 
+// allVersions lists the versions a fully migrated schema records: 1 to
+// SchemaVersion.
+func allVersions() []int {
+	out := make([]int, sqlstore.SchemaVersion)
+	for i := range out {
+		out[i] = i + 1
+	}
+	return out
+}
+
 func testMigrations(t *testing.T, e engine) {
-	t.Run("Migrate again changes nothing and the version stays recorded once", func(t *testing.T) {
+	t.Run("Migrate again changes nothing and each version stays recorded once", func(t *testing.T) {
 		f := e.newFixture(t)
 		c, ev := newCredential("tenant-a")
 		require.NoError(t, f.store.Create(t.Context(), c, ev))
 		require.NoError(t, f.store.Migrate(t.Context()))
 		require.NoError(t, f.store.Migrate(t.Context()))
-		assert.Equal(t, []int{sqlstore.SchemaVersion}, schemaVersions(t, f.db, f.prefix))
+		assert.Equal(t, allVersions(), schemaVersions(t, f.db, f.prefix))
 		_, err := f.store.Get(t.Context(), "tenant-a", c.ID)
 		require.NoError(t, err, "a credential must survive a repeated Migrate")
 	})
@@ -51,7 +62,48 @@ func testMigrations(t *testing.T, e engine) {
 		require.ErrorAs(t, err, &sv)
 		assert.Equal(t, sqlstore.SchemaVersionError{Database: newer, Code: sqlstore.SchemaVersion}, *sv)
 		assert.Contains(t, err.Error(), "upgrade the code")
-		assert.Equal(t, []int{sqlstore.SchemaVersion, newer}, schemaVersions(t, f.db, f.prefix))
+		assert.Equal(t, append(allVersions(), newer), schemaVersions(t, f.db, f.prefix))
+	})
+
+	t.Run("a version 1 schema is upgraded, keeping its credentials and events", func(t *testing.T) {
+		f := e.newFixture(t)
+		ctx := t.Context()
+		c, ev := newCredential("tenant-a")
+		require.NoError(t, f.store.Create(ctx, c, ev))
+		// Take the schema back to what version 1 made.
+		undo := map[sqlstore.Dialect]string{
+			sqlstore.PostgreSQL: "COMMENT ON COLUMN " + f.prefix + "events.seq IS NULL",
+			sqlstore.MySQL:      "DROP TABLE " + f.prefix + "event_locks",
+		}
+		if q := undo[e.dialect]; q != "" {
+			_, err := f.db.ExecContext(ctx, q)
+			require.NoError(t, err)
+		}
+		_, err := f.db.ExecContext(ctx, "DELETE FROM "+f.prefix+"schema_version WHERE version > 1")
+		require.NoError(t, err)
+		require.Equal(t, []int{1}, schemaVersions(t, f.db, f.prefix))
+
+		require.NoError(t, f.store.Migrate(ctx))
+		assert.Equal(t, allVersions(), schemaVersions(t, f.db, f.prefix))
+		lockWrites := func() int64 {
+			var n int64
+			require.NoError(t, f.db.QueryRowContext(ctx, "SELECT writes FROM "+f.prefix+"event_locks WHERE tenant_id = ?",
+				"tenant-a").Scan(&n), "the migration must make the event lock row of every existing tenant")
+			return n
+		}
+		if e.dialect == sqlstore.MySQL {
+			assert.Equal(t, int64(0), lockWrites())
+		}
+		require.NoError(t, f.store.Update(ctx, c, changeEvent(c, credential.EventRotated)),
+			"a write must work on the upgraded schema")
+		if e.dialect == sqlstore.MySQL {
+			assert.Equal(t, int64(1), lockWrites(), "the write must have locked its tenant's row")
+			require.NoError(t, f.store.Migrate(ctx))
+			assert.Equal(t, int64(1), lockWrites(), "Migrate again must leave the rows as they are")
+		}
+		es, err := f.store.ListEvents(ctx, store.EventQuery{TenantID: "tenant-a", Limit: 10})
+		require.NoError(t, err)
+		assert.Equal(t, []credential.EventType{credential.EventCreated, credential.EventRotated}, eventTypes(es))
 	})
 
 	t.Run("processes migrating at once create the schema exactly once", func(t *testing.T) {
@@ -79,7 +131,7 @@ func testMigrations(t *testing.T, e engine) {
 		wg.Wait()
 		require.NoError(t, errors.Join(errs...), "every concurrent Migrate must succeed")
 		db := e.open(t, dsn)
-		assert.Equal(t, []int{sqlstore.SchemaVersion}, schemaVersions(t, db, prefix))
+		assert.Equal(t, allVersions(), schemaVersions(t, db, prefix))
 		c, ev := newCredential("tenant-a")
 		require.NoError(t, stores[0].Create(t.Context(), c, ev))
 		got, err := stores[processes-1].GetByClientID(t.Context(), c.ClientID)

@@ -17,6 +17,7 @@ const eventColumns = `seq, id, type, tenant_id, credential_id, actor, reason, at
 type queries struct {
 	insertCredential string
 	insertEvent      string
+	lockEvents       string
 	get              string
 	getByClientID    string
 	update           string
@@ -88,6 +89,7 @@ func buildQueries(d *dialect, prefix string) queries {
 	return queries{
 		insertCredential:   q(qInsertCredential),
 		insertEvent:        q(qInsertEvent),
+		lockEvents:         q(d.lockEvents),
 		get:                q(qGet),
 		getByClientID:      q(qGetByClientID),
 		update:             q(qUpdate),

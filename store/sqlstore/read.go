@@ -103,6 +103,15 @@ func (s *Store) List(ctx context.Context, q store.ListQuery) ([]credential.Crede
 // ListEvents implements [store.Store.ListEvents] with keyset pagination
 // on seq, over the (tenant_id, seq) index or, for one credential, the
 // (tenant_id, credential_id, seq) index.
+//
+// Paging never skips an event because, within a tenant, seq order is
+// commit order: an event committed after another of its tenant has a
+// greater seq, so no event can appear behind a reader's AfterSeq once the
+// reader has seen a later one. SQLite gets that from its single writer;
+// on PostgreSQL and MySQL/MariaDB [Store.Create] and [Store.Update] lock
+// the tenant's events from right before their event's INSERT to their
+// COMMIT, so that the writes of one tenant draw seqs in the order they
+// commit. Writes of different tenants do not wait for each other.
 func (s *Store) ListEvents(ctx context.Context, q store.EventQuery) ([]credential.Event, error) {
 	const op = "list events"
 	if err := ctx.Err(); err != nil {

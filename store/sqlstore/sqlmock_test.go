@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -117,10 +118,21 @@ func TestCreateFailurePoints(t *testing.T) {
 			wantIs: store.ErrDuplicate, wantOp: "sqlstore: create: ",
 		},
 		{
+			name: "a failed event lock is wrapped and rolled back, and no event is inserted",
+			expect: func(m sqlmock.Sqlmock, q *queries) {
+				m.ExpectBegin()
+				m.ExpectExec(q.insertCredential).WillReturnResult(sqlmock.NewResult(0, 1))
+				m.ExpectExec(q.lockEvents).WillReturnError(errDriver)
+				m.ExpectRollback()
+			},
+			wantIs: errDriver, wantOp: "sqlstore: create: lock events: ",
+		},
+		{
 			name: "a failed event INSERT is wrapped and rolled back",
 			expect: func(m sqlmock.Sqlmock, q *queries) {
 				m.ExpectBegin()
 				m.ExpectExec(q.insertCredential).WillReturnResult(sqlmock.NewResult(0, 1))
+				m.ExpectExec(q.lockEvents).WillReturnResult(sqlmock.NewResult(0, 0))
 				m.ExpectExec(q.insertEvent).WillReturnError(errDriver)
 				m.ExpectRollback()
 			},
@@ -131,6 +143,7 @@ func TestCreateFailurePoints(t *testing.T) {
 			expect: func(m sqlmock.Sqlmock, q *queries) {
 				m.ExpectBegin()
 				m.ExpectExec(q.insertCredential).WillReturnResult(sqlmock.NewResult(0, 1))
+				m.ExpectExec(q.lockEvents).WillReturnResult(sqlmock.NewResult(0, 0))
 				m.ExpectExec(q.insertEvent).WillReturnError(errDriver)
 				m.ExpectRollback().WillReturnError(errRollback)
 			},
@@ -141,6 +154,7 @@ func TestCreateFailurePoints(t *testing.T) {
 			expect: func(m sqlmock.Sqlmock, q *queries) {
 				m.ExpectBegin()
 				m.ExpectExec(q.insertCredential).WillReturnResult(sqlmock.NewResult(0, 1))
+				m.ExpectExec(q.lockEvents).WillReturnResult(sqlmock.NewResult(0, 0))
 				m.ExpectExec(q.insertEvent).WillReturnResult(sqlmock.NewResult(1, 1))
 				m.ExpectCommit().WillReturnError(errDriver)
 			},
@@ -151,6 +165,7 @@ func TestCreateFailurePoints(t *testing.T) {
 			expect: func(m sqlmock.Sqlmock, q *queries) {
 				m.ExpectBegin()
 				m.ExpectExec(q.insertCredential).WillReturnResult(sqlmock.NewResult(0, 1))
+				m.ExpectExec(q.lockEvents).WillReturnResult(sqlmock.NewResult(0, 0))
 				m.ExpectExec(q.insertEvent).WillReturnResult(sqlmock.NewResult(1, 1))
 				m.ExpectCommit()
 			},
@@ -229,10 +244,21 @@ func TestUpdateFailurePoints(t *testing.T) {
 			wantIs: store.ErrConflict, wantOp: "sqlstore: update: ",
 		},
 		{
+			name: "a failed event lock is wrapped and rolled back, and no event is inserted",
+			expect: func(m sqlmock.Sqlmock, q *queries) {
+				m.ExpectBegin()
+				m.ExpectExec(q.update).WillReturnResult(sqlmock.NewResult(0, 1))
+				m.ExpectExec(q.lockEvents).WillReturnError(errDriver)
+				m.ExpectRollback()
+			},
+			wantIs: errDriver, wantOp: "sqlstore: update: lock events: ",
+		},
+		{
 			name: "a failed event INSERT is wrapped and rolled back",
 			expect: func(m sqlmock.Sqlmock, q *queries) {
 				m.ExpectBegin()
 				m.ExpectExec(q.update).WillReturnResult(sqlmock.NewResult(0, 1))
+				m.ExpectExec(q.lockEvents).WillReturnResult(sqlmock.NewResult(0, 0))
 				m.ExpectExec(q.insertEvent).WillReturnError(errDriver)
 				m.ExpectRollback()
 			},
@@ -243,6 +269,7 @@ func TestUpdateFailurePoints(t *testing.T) {
 			expect: func(m sqlmock.Sqlmock, q *queries) {
 				m.ExpectBegin()
 				m.ExpectExec(q.update).WillReturnResult(sqlmock.NewResult(0, 1))
+				m.ExpectExec(q.lockEvents).WillReturnResult(sqlmock.NewResult(0, 0))
 				m.ExpectExec(q.insertEvent).WillReturnError(errDriver)
 				m.ExpectRollback().WillReturnError(errRollback)
 			},
@@ -253,6 +280,7 @@ func TestUpdateFailurePoints(t *testing.T) {
 			expect: func(m sqlmock.Sqlmock, q *queries) {
 				m.ExpectBegin()
 				m.ExpectExec(q.update).WillReturnResult(sqlmock.NewResult(0, 1))
+				m.ExpectExec(q.lockEvents).WillReturnResult(sqlmock.NewResult(0, 0))
 				m.ExpectExec(q.insertEvent).WillReturnResult(sqlmock.NewResult(2, 1))
 				m.ExpectCommit().WillReturnError(errDriver)
 			},
@@ -263,6 +291,7 @@ func TestUpdateFailurePoints(t *testing.T) {
 			expect: func(m sqlmock.Sqlmock, q *queries) {
 				m.ExpectBegin()
 				m.ExpectExec(q.update).WillReturnResult(sqlmock.NewResult(0, 1))
+				m.ExpectExec(q.lockEvents).WillReturnResult(sqlmock.NewResult(0, 0))
 				m.ExpectExec(q.insertEvent).WillReturnResult(sqlmock.NewResult(2, 1))
 				m.ExpectCommit()
 			},
@@ -343,6 +372,49 @@ func TestRecordUseFailurePoints(t *testing.T) {
 				cred, _ := mockCredential()
 				return s.RecordUse(t.Context(), cred.TenantID, cred.ID, cred.CreatedAt.Add(time.Hour))
 			})
+		})
+	}
+}
+
+// Create and Update lock their tenant's events, with the dialect's
+// statement and argument, after every other statement and right before
+// the event's INSERT; an Update that loses its compare-and-swap takes no
+// lock. SQLite, with one writer at a time, takes none.
+func TestWritesLockTheirTenantsEvents(t *testing.T) {
+	cred, ev := mockCredential()
+	for _, d := range []Dialect{SQLite, PostgreSQL, MySQL} {
+		t.Run(d.String(), func(t *testing.T) {
+			s, mock := mockStore(t, d)
+			q := &s.q
+			lockEvents := func() {
+				switch d {
+				case PostgreSQL:
+					mock.ExpectExec(q.lockEvents).WithArgs(eventLockKey(DefaultTablePrefix, cred.TenantID)).
+						WillReturnResult(sqlmock.NewResult(0, 0))
+				case MySQL:
+					mock.ExpectExec(q.lockEvents).WithArgs(cred.TenantID).WillReturnResult(sqlmock.NewResult(0, 1))
+				}
+			}
+			mock.ExpectBegin()
+			mock.ExpectExec(q.insertCredential).WillReturnResult(sqlmock.NewResult(0, 1))
+			lockEvents()
+			mock.ExpectExec(q.insertEvent).WillReturnResult(sqlmock.NewResult(1, 1))
+			mock.ExpectCommit()
+			require.NoError(t, s.Create(t.Context(), cred, ev))
+
+			mock.ExpectBegin()
+			mock.ExpectExec(q.update).WillReturnResult(sqlmock.NewResult(0, 1))
+			lockEvents()
+			mock.ExpectExec(q.insertEvent).WillReturnResult(sqlmock.NewResult(2, 1))
+			mock.ExpectCommit()
+			require.NoError(t, s.Update(t.Context(), cred, ev))
+
+			mock.ExpectBegin()
+			mock.ExpectExec(q.update).WillReturnResult(sqlmock.NewResult(0, 0))
+			mock.ExpectQuery(q.version).WillReturnRows(sqlmock.NewRows([]string{"version"}).AddRow(int64(3)))
+			mock.ExpectRollback()
+			require.ErrorIs(t, s.Update(t.Context(), cred, ev), store.ErrConflict)
+			require.NoError(t, mock.ExpectationsWereMet())
 		})
 	}
 }
@@ -489,7 +561,7 @@ func TestMigrateFailurePointsPostgreSQL(t *testing.T) {
 				m.ExpectQuery(q.schemaVersion).WillReturnRows(versionRows(SchemaVersion + 1))
 				m.ExpectRollback()
 			},
-			wantIs: ErrSchemaTooNew, wantOp: "is newer than version 1 of this code",
+			wantIs: ErrSchemaTooNew, wantOp: fmt.Sprintf("is newer than version %d of this code", SchemaVersion),
 		},
 		{
 			name: "a failed schema statement is wrapped with its migration and rolled back",
@@ -528,6 +600,22 @@ func TestMigrateFailurePointsPostgreSQL(t *testing.T) {
 				m.ExpectCommit().WillReturnError(errDriver)
 			},
 			wantIs: errDriver, wantOp: "sqlstore: migrate: commit: ",
+		},
+		{
+			name: "a version 1 schema gets the later migrations only, each recorded",
+			expect: func(m sqlmock.Sqlmock, q *queries) {
+				m.ExpectBegin()
+				m.ExpectExec(lock).WillReturnResult(sqlmock.NewResult(0, 0))
+				m.ExpectExec(q.createVersionTable).WillReturnResult(sqlmock.NewResult(0, 0))
+				m.ExpectQuery(q.schemaVersion).WillReturnRows(versionRows(1))
+				for _, mg := range migrationsOf(t, PostgreSQL)[1:] {
+					for _, st := range mg.statements {
+						m.ExpectExec(st).WillReturnResult(sqlmock.NewResult(0, 0))
+					}
+					m.ExpectExec(q.insertVersion).WithArgs(mg.version).WillReturnResult(sqlmock.NewResult(0, 1))
+				}
+				m.ExpectCommit()
+			},
 		},
 		{
 			name: "an up-to-date schema runs no migration",
@@ -588,10 +676,12 @@ func TestMigrateFailurePointsMySQL(t *testing.T) {
 				m.ExpectQuery(mysqlGetLock).WillReturnRows(lockRows(1))
 				m.ExpectExec(q.createVersionTable).WillReturnResult(sqlmock.NewResult(0, 0))
 				m.ExpectQuery(q.schemaVersion).WillReturnRows(sqlmock.NewRows([]string{"v"}).AddRow(0))
-				for _, st := range migrationsOf(t, MySQL)[0].statements {
-					m.ExpectExec(st).WillReturnResult(sqlmock.NewResult(0, 0))
+				for _, mg := range migrationsOf(t, MySQL) {
+					for _, st := range mg.statements {
+						m.ExpectExec(st).WillReturnResult(sqlmock.NewResult(0, 0))
+					}
+					m.ExpectExec(q.insertVersion).WithArgs(mg.version).WillReturnResult(sqlmock.NewResult(1, 1))
 				}
-				m.ExpectExec(q.insertVersion).WillReturnResult(sqlmock.NewResult(1, 1))
 				m.ExpectQuery(mysqlReleaseLock).WillReturnRows(released())
 			},
 		},

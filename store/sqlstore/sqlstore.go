@@ -26,6 +26,12 @@ type Store struct {
 	mu            sync.Mutex
 	getByClientID atomic.Pointer[sql.Stmt]
 	recordUse     atomic.Pointer[sql.Stmt]
+
+	// beforeCommit, when not nil, is called by Create and Update between
+	// the INSERT of their event and their COMMIT. Only tests set it
+	// (SetBeforeCommit in export_test.go), to hold a write's transaction
+	// open at that point.
+	beforeCommit func()
 }
 
 var (
@@ -35,7 +41,8 @@ var (
 
 // DefaultTablePrefix is the prefix of the Store's table names unless
 // [WithTablePrefix] says otherwise: its tables are apicred_credentials,
-// apicred_events and apicred_schema_version.
+// apicred_events and apicred_schema_version, and on MySQL/MariaDB
+// apicred_event_locks.
 const DefaultTablePrefix = "apicred_"
 
 // MaxTablePrefixLen bounds a table prefix so that every table and index
@@ -55,11 +62,12 @@ type config struct {
 }
 
 // WithTablePrefix names the Store's tables <prefix>credentials,
-// <prefix>events and <prefix>schema_version (and prefixes its index names
-// the same way), so that several stores, or a store and other
-// applications, can share one database or schema. The prefix must be at
-// most [MaxTablePrefixLen] ASCII letters, digits and underscores, not
-// starting with a digit; it may be empty. The default is
+// <prefix>events, <prefix>schema_version and, on MySQL/MariaDB,
+// <prefix>event_locks (and prefixes its index names, and derives its
+// PostgreSQL advisory lock keys from it), so that several stores, or a
+// store and other applications, can share one database or schema. The
+// prefix must be at most [MaxTablePrefixLen] ASCII letters, digits and
+// underscores, not starting with a digit; it may be empty. The default is
 // [DefaultTablePrefix].
 func WithTablePrefix(prefix string) Option {
 	return func(c *config) error {

@@ -11,9 +11,10 @@ import (
 )
 
 // Create implements [store.Store.Create]: one transaction inserts the
-// credential and its event. A taken ID or client ID gives an error
-// matching [store.ErrDuplicate], recognised from the engine's unique-key
-// violation.
+// credential and, after locking the tenant's events where the engine needs
+// it (see [Store.ListEvents]), its event. A taken ID or client ID gives an
+// error matching [store.ErrDuplicate], recognised from the engine's
+// unique-key violation.
 func (s *Store) Create(ctx context.Context, c credential.Credential, e credential.Event) error {
 	const op = "create"
 	if err := ctx.Err(); err != nil {
@@ -37,8 +38,14 @@ func (s *Store) Create(ctx context.Context, c credential.Credential, e credentia
 		}
 		return rollback(tx, wrap(ctx, op+": insert credential", err))
 	}
+	if err := s.lockEvents(ctx, tx, e.TenantID); err != nil {
+		return rollback(tx, wrap(ctx, op+": lock events", err))
+	}
 	if _, err := tx.ExecContext(ctx, s.q.insertEvent, eargs...); err != nil {
 		return rollback(tx, wrap(ctx, op+": insert event", err))
+	}
+	if s.beforeCommit != nil {
+		s.beforeCommit()
 	}
 	if err := tx.Commit(); err != nil {
 		return wrap(ctx, op+": commit", err)
@@ -51,9 +58,11 @@ func (s *Store) Create(ctx context.Context, c credential.Credential, e credentia
 //
 //	UPDATE … SET …, version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ?
 //
-// and appends the event. When no row matched, a SELECT in the same
-// transaction tells [store.ErrConflict] (the credential exists at another
-// version) from [store.ErrNotFound], and the transaction is rolled back.
+// and appends the event, after locking the tenant's events where the
+// engine needs it (see [Store.ListEvents]). When no row matched, a SELECT
+// in the same transaction tells [store.ErrConflict] (the credential exists
+// at another version) from [store.ErrNotFound], and the transaction is
+// rolled back without taking that lock.
 //
 // LastUsedAt is the one field not simply overwritten: the stored value is
 // kept when it is later than c's, because [Store.RecordUse] advances it
@@ -94,8 +103,14 @@ func (s *Store) Update(ctx context.Context, c credential.Credential, e credentia
 		}
 		return rollback(tx, fmt.Errorf("sqlstore: %s: %w", op, store.ErrConflict))
 	}
+	if err := s.lockEvents(ctx, tx, e.TenantID); err != nil {
+		return rollback(tx, wrap(ctx, op+": lock events", err))
+	}
 	if _, err := tx.ExecContext(ctx, s.q.insertEvent, eargs...); err != nil {
 		return rollback(tx, wrap(ctx, op+": insert event", err))
+	}
+	if s.beforeCommit != nil {
+		s.beforeCommit()
 	}
 	if err := tx.Commit(); err != nil {
 		return wrap(ctx, op+": commit", err)

@@ -1,0 +1,10 @@
+-- apicred schema version 2 for SQLite: events in commit order.
+--
+-- Version 2 makes the writers of PostgreSQL and MySQL/MariaDB lock a
+-- tenant's events from the INSERT of an event to its COMMIT, so that seq
+-- order is commit order and a reader paging by seq never skips an event.
+-- SQLite needs neither a lock nor a change of schema for that: a write
+-- transaction holds the database's only write lock from its first write to
+-- its commit, so seqs are drawn in commit order already. This migration
+-- therefore has no statement. It exists so that a schema version means the
+-- same on every engine: Migrate records version 2 here as everywhere.
