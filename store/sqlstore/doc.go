@@ -25,6 +25,11 @@
 //
 //	file:/var/lib/svc/apicred.db?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)
 //
+// Switching a new file to WAL takes a lock that SQLite does not wait for:
+// when several processes may open a file that does not exist yet, create
+// it first (one process opening it once is enough). The mode is stored in
+// the file, so later openings, however many at once, do not switch again.
+//
 // For ":memory:", call db.SetMaxOpenConns(1): each connection to
 // ":memory:" opens a database of its own, so a pool of several would see
 // several empty databases. One connection serialises all access, which an
