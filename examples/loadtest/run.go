@@ -426,7 +426,7 @@ func openStore(ctx context.Context, cfg Config) (store.Store, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		return sqlStore(ctx, db, sqlstore.SQLite, "", func() {
+		return sqlStore(ctx, db, sqlstore.SQLite, "", cfg.Clients, func() {
 			if dir != "" {
 				os.RemoveAll(dir)
 			}
@@ -440,7 +440,7 @@ func openStore(ctx context.Context, cfg Config) (store.Store, func(), error) {
 			return nil, nil, err
 		}
 		prefix := fmt.Sprintf("load%d_", time.Now().UnixNano()%1_000_000)
-		return sqlStore(ctx, db, sqlstore.PostgreSQL, prefix, func() {
+		return sqlStore(ctx, db, sqlstore.PostgreSQL, prefix, cfg.Clients, func() {
 			for _, t := range []string{"events", "credentials", "schema_version"} {
 				_, _ = db.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+prefix+t+" CASCADE")
 			}
@@ -449,7 +449,12 @@ func openStore(ctx context.Context, cfg Config) (store.Store, func(), error) {
 	return nil, nil, fmt.Errorf("loadtest: unknown store %q (want memory, sqlite or postgres)", cfg.Store)
 }
 
-func sqlStore(ctx context.Context, db *sql.DB, d sqlstore.Dialect, prefix string, drop func()) (store.Store, func(), error) {
+func sqlStore(ctx context.Context, db *sql.DB, d sqlstore.Dialect, prefix string, clients int, drop func()) (store.Store, func(), error) {
+	// database/sql keeps 2 idle connections by default: under more
+	// concurrent requests than that it would open and close a connection
+	// per request. Keep one per client, and a few for the admin goroutine.
+	db.SetMaxOpenConns(clients + 4)
+	db.SetMaxIdleConns(clients + 4)
 	var opts []sqlstore.Option
 	if prefix != "" {
 		opts = append(opts, sqlstore.WithTablePrefix(prefix))

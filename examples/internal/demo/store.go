@@ -98,6 +98,11 @@ func openDB(c StoreConfig) (*sql.DB, sqlstore.Dialect, string, error) {
 		if err != nil {
 			return nil, 0, "", err
 		}
+		// Authentication borrows a connection per request; keep enough idle
+		// ones that concurrent requests do not open new ones (see the
+		// "Connection pool" section of package sqlstore).
+		db.SetMaxOpenConns(32)
+		db.SetMaxIdleConns(32)
 		return db, sqlstore.PostgreSQL, "PostgreSQL", nil
 	}
 	if c.SQLitePath == "" {
