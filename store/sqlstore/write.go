@@ -24,33 +24,15 @@ func (s *Store) Create(ctx context.Context, c credential.Credential, e credentia
 	if err != nil {
 		return fmt.Errorf("sqlstore: %s: %w", op, err)
 	}
-	eargs, err := eventArgs(&e)
-	if err != nil {
-		return fmt.Errorf("sqlstore: %s: %w", op, err)
-	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return wrap(ctx, op+": begin", err)
-	}
-	if _, err := tx.ExecContext(ctx, s.q.insertCredential, cargs...); err != nil {
-		if s.d.isUnique(err) {
-			return rollback(tx, fmt.Errorf("sqlstore: %s: %w", op, store.ErrDuplicate))
+	return s.write(ctx, op, &e, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q.insertCredential, cargs...); err != nil {
+			if s.d.isUnique(err) {
+				return fmt.Errorf("sqlstore: %s: %w", op, store.ErrDuplicate)
+			}
+			return wrap(ctx, op+": insert credential", err)
 		}
-		return rollback(tx, wrap(ctx, op+": insert credential", err))
-	}
-	if err := s.lockEvents(ctx, tx, e.TenantID); err != nil {
-		return rollback(tx, wrap(ctx, op+": lock events", err))
-	}
-	if _, err := tx.ExecContext(ctx, s.q.insertEvent, eargs...); err != nil {
-		return rollback(tx, wrap(ctx, op+": insert event", err))
-	}
-	if s.beforeCommit != nil {
-		s.beforeCommit()
-	}
-	if err := tx.Commit(); err != nil {
-		return wrap(ctx, op+": commit", err)
-	}
-	return nil
+		return nil
+	})
 }
 
 // Update implements [store.Store.Update]: one transaction compares and
@@ -76,7 +58,38 @@ func (s *Store) Update(ctx context.Context, c credential.Credential, e credentia
 	if err != nil {
 		return fmt.Errorf("sqlstore: %s: %w", op, err)
 	}
-	eargs, err := eventArgs(&e)
+	return s.write(ctx, op, &e, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q.update, uargs...)
+		if err != nil {
+			return wrap(ctx, op+": update credential", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return wrap(ctx, op+": rows affected", err)
+		}
+		if n > 0 {
+			return nil
+		}
+		var version int64
+		err = tx.QueryRowContext(ctx, s.q.version, c.TenantID, idArg(c.ID)).Scan(&version)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("sqlstore: %s: %w", op, store.ErrNotFound)
+		case err != nil:
+			return wrap(ctx, op+": read version", err)
+		}
+		return fmt.Errorf("sqlstore: %s: %w", op, store.ErrConflict)
+	})
+}
+
+// write runs one state change as one transaction: change writes the
+// credential; then, where the engine needs it, the tenant's events are
+// locked (see [Store.ListEvents]); then e is appended and the transaction
+// committed. An error of change, or of any later step, rolls everything
+// back, so that a change is never stored without its event (R16) and a
+// lost compare-and-swap never takes the events lock.
+func (s *Store) write(ctx context.Context, op string, e *credential.Event, change func(*sql.Tx) error) error {
+	eargs, err := eventArgs(e)
 	if err != nil {
 		return fmt.Errorf("sqlstore: %s: %w", op, err)
 	}
@@ -84,24 +97,8 @@ func (s *Store) Update(ctx context.Context, c credential.Credential, e credentia
 	if err != nil {
 		return wrap(ctx, op+": begin", err)
 	}
-	res, err := tx.ExecContext(ctx, s.q.update, uargs...)
-	if err != nil {
-		return rollback(tx, wrap(ctx, op+": update credential", err))
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return rollback(tx, wrap(ctx, op+": rows affected", err))
-	}
-	if n == 0 {
-		var version int64
-		err := tx.QueryRowContext(ctx, s.q.version, c.TenantID, idArg(c.ID)).Scan(&version)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return rollback(tx, fmt.Errorf("sqlstore: %s: %w", op, store.ErrNotFound))
-		case err != nil:
-			return rollback(tx, wrap(ctx, op+": read version", err))
-		}
-		return rollback(tx, fmt.Errorf("sqlstore: %s: %w", op, store.ErrConflict))
+	if err := change(tx); err != nil {
+		return rollback(tx, err)
 	}
 	if err := s.lockEvents(ctx, tx, e.TenantID); err != nil {
 		return rollback(tx, wrap(ctx, op+": lock events", err))
