@@ -133,58 +133,59 @@ func scanEvent(rows *sql.Rows, e *credential.Event) error {
 	return nil
 }
 
+// written holds the encoded values of the fields that both Create and
+// Update write.
+type written struct {
+	scopes, metadata, lastUsed any
+	times                      [3]any // expires_at, revoked_at, rotated_at
+}
+
+func encodeWritten(c *credential.Credential) (written, error) {
+	var w written
+	var err error
+	if w.scopes, err = stringsArg(c.Scopes); err != nil {
+		return w, fmt.Errorf("encoding scopes: %w", err)
+	}
+	if w.metadata, err = mapArg(c.Metadata); err != nil {
+		return w, fmt.Errorf("encoding metadata: %w", err)
+	}
+	if w.times, err = lifecycleTimes(c); err != nil {
+		return w, err
+	}
+	if w.lastUsed, err = timeArg(c.LastUsedAt); err != nil {
+		return w, fmt.Errorf("last_used_at: %w", err)
+	}
+	return w, nil
+}
+
 // credentialArgs are the arguments of qInsertCredential, in column order.
 func credentialArgs(c *credential.Credential) ([]any, error) {
-	scopes, err := stringsArg(c.Scopes)
+	w, err := encodeWritten(c)
 	if err != nil {
-		return nil, fmt.Errorf("encoding scopes: %w", err)
-	}
-	metadata, err := mapArg(c.Metadata)
-	if err != nil {
-		return nil, fmt.Errorf("encoding metadata: %w", err)
+		return nil, err
 	}
 	created, err := micros(c.CreatedAt)
 	if err != nil {
 		return nil, fmt.Errorf("created_at: %w", err)
 	}
-	times, err := lifecycleTimes(c)
-	if err != nil {
-		return nil, err
-	}
-	lastUsed, err := timeArg(c.LastUsedAt)
-	if err != nil {
-		return nil, fmt.Errorf("last_used_at: %w", err)
-	}
 	return []any{
 		idArg(c.ID), c.TenantID, c.ClientID, c.Name, c.ContactEmail, string(c.Access),
-		scopes, metadata, string(c.Environment), hashArg(c.SecretHash), c.HasherID, c.SecretHint,
-		created, times[0], times[1], c.RevokeReason, times[2], lastUsed, c.Version,
+		w.scopes, w.metadata, string(c.Environment), hashArg(c.SecretHash), c.HasherID, c.SecretHint,
+		created, w.times[0], w.times[1], c.RevokeReason, w.times[2], w.lastUsed, c.Version,
 	}, nil
 }
 
 // updateArgs are the arguments of qUpdate.
 func updateArgs(c *credential.Credential) ([]any, error) {
-	scopes, err := stringsArg(c.Scopes)
-	if err != nil {
-		return nil, fmt.Errorf("encoding scopes: %w", err)
-	}
-	metadata, err := mapArg(c.Metadata)
-	if err != nil {
-		return nil, fmt.Errorf("encoding metadata: %w", err)
-	}
-	times, err := lifecycleTimes(c)
+	w, err := encodeWritten(c)
 	if err != nil {
 		return nil, err
 	}
-	lastUsed, err := timeArg(c.LastUsedAt)
-	if err != nil {
-		return nil, fmt.Errorf("last_used_at: %w", err)
-	}
 	return []any{
-		c.Name, c.ContactEmail, string(c.Access), scopes, metadata,
-		hashArg(c.SecretHash), c.HasherID, c.SecretHint, times[0], times[1], c.RevokeReason,
-		times[2],
-		lastUsed, lastUsed,
+		c.Name, c.ContactEmail, string(c.Access), w.scopes, w.metadata,
+		hashArg(c.SecretHash), c.HasherID, c.SecretHint, w.times[0], w.times[1], c.RevokeReason,
+		w.times[2],
+		w.lastUsed, w.lastUsed,
 		c.TenantID, idArg(c.ID), c.Version,
 	}, nil
 }
