@@ -232,3 +232,19 @@ func BenchmarkAuthenticateOutcomes(b *testing.B) {
 		})
 	}
 }
+
+func TestPasswordKDFHashersWorkThroughTheManager(t *testing.T) {
+	a2, err := credential.NewArgon2id(credential.Argon2idParams{Time: 1, MemoryKiB: 64, Threads: 1})
+	require.NoError(t, err)
+	h := &countingHasher{Hasher: a2}
+	f := newFixture(t, apicred.WithHasher(h))
+	is := f.issue(t, "b")
+	assert.Equal(t, "argon2id:t=1,m=64,p=1", is.Credential.HasherID)
+	_, err = f.auth(t, is.ClientID, is.Secret)
+	require.NoError(t, err)
+	unknown, err := f.m.Format().NewClientID(credential.EnvironmentLive)
+	require.NoError(t, err)
+	_, err = f.m.Authenticate(t.Context(), unknown, []byte(is.Secret.Reveal()))
+	require.ErrorIs(t, err, apicred.ErrAuthenticationFailed)
+	assert.Equal(t, 2, h.verifies, "R19: an unknown client pays the KDF like a known one")
+}

@@ -3,9 +3,7 @@ package credential
 import (
 	"bytes"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"fmt"
 	"strings"
 	"sync"
@@ -13,8 +11,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/crypto/argon2"
-	"golang.org/x/crypto/bcrypt"
 )
 
 var (
@@ -230,60 +226,17 @@ func TestHasherVerifyAllocatesNothing(t *testing.T) {
 	}
 }
 
-// bcryptHasher and argon2idHasher are password KDFs wrapped as Hashers for
-// the comparison benchmarks only (DESIGN §4: "their cost per request must be
-// shown next to the default").
-type bcryptHasher struct{ cost int }
-
-func (b bcryptHasher) ID() string { return fmt.Sprintf("bcrypt:%d", b.cost) }
-
-func (b bcryptHasher) Hash(secret []byte) (Hash, error) {
-	h, err := bcrypt.GenerateFromPassword(secret, b.cost)
-	return Hash(h), err
-}
-
-func (b bcryptHasher) Verify(secret []byte, h Hash) bool {
-	return bcrypt.CompareHashAndPassword(h, secret) == nil
-}
-
-// argon2idHasher uses OWASP's minimum argon2id parameters: 19 MiB, two
-// passes, one lane. Its stored hash is salt || key.
-type argon2idHasher struct{}
-
-const (
-	argonTime    = 2
-	argonMemory  = 19 * 1024
-	argonThreads = 1
-	argonKeyLen  = 32
-	argonSaltLen = 16
-)
-
-func (argon2idHasher) ID() string { return "argon2id:t2-m19456-p1" }
-
-func (argon2idHasher) Hash(secret []byte) (Hash, error) {
-	salt := make([]byte, argonSaltLen)
-	if _, err := rand.Read(salt); err != nil {
-		return nil, err
-	}
-	key := argon2.IDKey(secret, salt, argonTime, argonMemory, argonThreads, argonKeyLen)
-	return Hash(append(salt, key...)), nil
-}
-
-func (argon2idHasher) Verify(secret []byte, h Hash) bool {
-	if len(h) != argonSaltLen+argonKeyLen {
-		return false
-	}
-	key := argon2.IDKey(secret, h[:argonSaltLen], argonTime, argonMemory, argonThreads, argonKeyLen)
-	return subtle.ConstantTimeCompare(key, h[argonSaltLen:]) == 1
-}
-
 // BenchmarkHasher measures one Verify of a correct secret, the cost every
-// authenticated request pays: the two hashers of this package, and for
-// comparison bcrypt at cost 10 and argon2id (DESIGN §4).
+// authenticated request pays, for every hasher of this package: the
+// default, HMAC, and the password KDFs next to them (DESIGN §4).
 //
 //	go test -run '^$' -bench BenchmarkHasher -benchmem ./credential/
 func BenchmarkHasher(b *testing.B) {
 	hm, err := NewHMACSHA256("k1", hmacKey1)
+	require.NoError(b, err)
+	bc, err := NewBcrypt(10)
+	require.NoError(b, err)
+	a2, err := NewArgon2id(Argon2idOWASP)
 	require.NoError(b, err)
 	for _, h := range []struct {
 		name string
@@ -291,8 +244,8 @@ func BenchmarkHasher(b *testing.B) {
 	}{
 		{"sha256", SHA256()},
 		{"hmac-sha256", hm},
-		{"bcrypt-cost10", bcryptHasher{cost: 10}},
-		{"argon2id-t2-m19MiB-p1", argon2idHasher{}},
+		{"bcrypt-cost10", bc},
+		{"argon2id-t2-m19MiB-p1", a2},
 	} {
 		b.Run(h.name, func(b *testing.B) {
 			secret := []byte(mustSecret(b, DefaultFormat(), EnvironmentLive))
